@@ -42,6 +42,10 @@ def test_demo_constants(load_demo, script):
     assert neuron_type.tau_ref == TAU_REF
     assert np.array_equal(demo.neuron.gain, [1.0])
     assert np.array_equal(demo.neuron.bias, [0.0])
+    # The input drives the neuron's current directly, with no synapse in between.
+    [drive] = [c for c in demo.model.all_connections if c.post_obj.ensemble is demo.neuron]
+    assert drive.pre_obj is demo.current
+    assert drive.synapse is None
 
 
 @pytest.mark.parametrize("current", [1.05, 1.2, 1.5, 2.0, 3.0, 5.0])

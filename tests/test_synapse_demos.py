@@ -20,6 +20,7 @@ def test_three_distinct_lowpass_synapses(load_demo, script):
     demo = load_demo(script)
     connections = filter_connections(demo)
     taus = [conn.synapse.tau for conn in connections]
+    assert taus == list(demo.SYNAPSE_TAUS)
     assert len(taus) >= 3
     assert len(set(taus)) == len(taus)
     assert taus == sorted(taus)
@@ -27,6 +28,7 @@ def test_three_distinct_lowpass_synapses(load_demo, script):
         assert type(conn.synapse) is nengo.Lowpass
         assert isinstance(conn.pre_obj, nengo.ensemble.Neurons)
         assert conn.pre_obj.ensemble is demo.neuron
+        assert conn.post_obj.label.endswith("tau = %g ms" % (conn.synapse.tau * 1000))
 
 
 @pytest.mark.parametrize("script", SCRIPTS)

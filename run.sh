@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Install what the project needs (if not yet done) and open a demo in Nengo GUI.
+#
+#   ./run.sh                         opens 01_lif_slider.py in your browser
+#   ./run.sh 02_lif_soft.py          opens another demo
+#   ./run.sh 01_lif_step.py --no-browser -P 8080   Nengo GUI options pass through
+#
+# Environment: PYTHON and VENV as in tools/setup_env.sh.
+set -euo pipefail
+cd "$(dirname "$0")"
+VENV=${VENV:-.venv}
+export VENV
+
+tools/setup_env.sh
+
+script=${1:-01_lif_slider.py}
+shift || true
+exec "$VENV/bin/nengo" "$script" "$@"
