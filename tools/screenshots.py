@@ -25,7 +25,7 @@ DEMOS = {
     "02_lif_slider_synapses.py": 2.0,
     "02_lif_sine_synapses.py": 3.0,
     "02_lif_soft.py": 1.0,
-    "03_hebbian_stdp.py": 6.0,
+    "03_hebbian_stdp.py": 2.0,
     "05_mnist_gui.py": 3.5,
 }
 
