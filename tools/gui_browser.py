@@ -98,7 +98,8 @@ class DemoRun:
 
 def expected_components(cfg_path):
     """Return the (JavaScript class, target) of each plot that a .py.cfg layout places."""
-    pattern = re.compile(r"^_viz_\w+ = nengo_gui\.components\.(\w+)Template\((.*)\)\s*$")
+    # Most plots are written as ``ValueTemplate(obj)``; HTMLView has no Template alias.
+    pattern = re.compile(r"^_viz_\w+ = nengo_gui\.components\.(\w+?)(?:Template)?\((.*)\)\s*$")
     components = []
     for line in Path(cfg_path).read_text().splitlines():
         match = pattern.match(line)

@@ -1,0 +1,249 @@
+"""Train a spiking MNIST classifier with NengoDL and save its weights for 05_mnist_gui.py.
+
+The network is a multilayer perceptron whose hidden units are leaky integrate-and-fire (LIF)
+neurons:
+
+    784 pixels -> Dense(256) -> LIF -> Dense(128) -> LIF -> Dense(10) class scores
+
+Spikes have no gradient, so training runs the network for one time step with each LIF neuron
+replaced by its firing rate. NengoDL's ``lif_smoothing`` setting swaps in SoftLIF, a smoothed LIF
+rate curve (Hunsberger and Eliasmith 2015, "Spiking deep networks with LIF neurons",
+arXiv:1510.08829), so that the gradient is finite near the firing threshold. After training, the
+same weights drive spiking LIF neurons: each test digit is shown for ``--presentation-time``
+seconds and the class whose score averaged over that time is highest is the prediction.
+
+The neurons fire fast (up to a few hundred Hz) and each spike is small (amplitude
+1 / ``MAX_RATE``). So a hidden layer's spike count over a short presentation already tracks its
+firing rate closely, and the spiking network comes close to the rate network's accuracy.
+
+Try this:
+- ``python 05_mnist_train.py --data DIR`` with DIR holding the four MNIST IDX files (without
+  ``--data``, Keras downloads MNIST once into ~/.keras/datasets).
+- ``--presentation-time 0.02`` to see accuracy drop when each digit shows for 20 ms only.
+- ``--max-rate 50`` to see how fewer spikes per digit cost spiking accuracy.
+
+Then run ``nengo 05_mnist_gui.py`` to watch the trained network classify digits.
+"""
+
+import snn_demos.nengo_dl_compat  # noqa: F401  (must run before TensorFlow and NengoDL load)
+
+import argparse
+import os
+import time
+import warnings
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # Hide TensorFlow's start-up log lines.
+# NengoDL 3.6.0 warns that it was tested with Nengo up to 3.2.0 only and that it found no GPU.
+warnings.filterwarnings("ignore", message="This version of NengoDL has not been tested")
+warnings.filterwarnings("ignore", message="No GPU support detected")
+
+import nengo  # noqa: E402
+import nengo_dl  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from snn_demos import mnist_data, mnist_evaluation, mnist_network, mnist_weights  # noqa: E402
+
+SCRIPT_DIR = os.path.dirname(os.path.abspath(__file__))
+
+# LIF neurons
+TAU_RC = 0.02  # s, membrane time constant
+TAU_REF = 0.002  # s, refractory period
+MAX_RATE = 250.0  # Hz, each hidden neuron's initial firing rate at input current gain + 1
+INTERCEPT = 0.0  # initial firing threshold of each neuron, in units of its input
+LIF_SMOOTHING = 0.01  # SoftLIF smoothing of the rate curve near threshold, used in training
+
+# Training
+EPOCHS = 15
+BATCH_SIZE = 100  # digits per gradient step
+LEARNING_RATE = 1e-3  # Adam's initial step size, decayed to 0 along a cosine
+MAX_SHIFT = 2  # pixels, random shift of each training digit in each epoch (data augmentation)
+
+# Spiking evaluation
+PRESENTATION_TIME = 0.1  # s, each test digit is shown this long
+DT = 0.001  # s, simulation time step
+EVAL_BATCH_SIZE = 250  # digits simulated at once in NengoDL
+N_SAMPLE_DIGITS = 100  # test digits stored in the weights file for the GUI demo
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n")[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("--data", metavar="PATH",
+                        help="folder of MNIST IDX files (gzip-compressed or not) or a "
+                        "Keras-format mnist.npz; by default Keras downloads MNIST once")
+
+    parser.add_argument("--output", metavar="FILE",
+                        default=mnist_weights.default_path(SCRIPT_DIR),
+                        help="weights file to write (.npz)")
+
+    parser.add_argument("--epochs", type=int, default=EPOCHS,
+                        help="passes over the 60,000 training digits")
+    parser.add_argument("--batch-size", type=int, default=BATCH_SIZE,
+                        help="digits per gradient step")
+    parser.add_argument("--learning-rate", type=float, default=LEARNING_RATE,
+                        help="initial Adam learning rate, decayed to 0 along a cosine")
+    parser.add_argument("--max-shift", type=int, default=MAX_SHIFT,
+                        help="maximum random shift of training digits, in pixels (0: none)")
+
+    parser.add_argument("--max-rate", type=float, default=MAX_RATE,
+                        help="initial firing rate of hidden neurons at input 1, in Hz; the "
+                        "spike amplitude is 1/max-rate s")
+    parser.add_argument("--lif-smoothing", type=float, default=LIF_SMOOTHING,
+                        help="SoftLIF smoothing used for the gradient, in units of input "
+                        "current (0: the plain LIF rate curve)")
+
+    parser.add_argument("--presentation-time", type=float, default=PRESENTATION_TIME,
+                        help="time each test digit is shown to the spiking network, in s")
+    parser.add_argument("--dt", type=float, default=DT,
+                        help="simulation time step of the spiking evaluation, in s")
+
+    parser.add_argument("--train-limit", type=int, metavar="N",
+                        help="train on the first N training digits only (for quick checks)")
+    parser.add_argument("--test-limit", type=int, metavar="N",
+                        help="evaluate on the first N test digits only (for quick checks)")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed of weight initialization, shuffling and augmentation")
+    args = parser.parse_args()
+
+    for name in ("epochs", "batch_size", "learning_rate", "max_rate", "presentation_time",
+                 "dt"):
+        if getattr(args, name) <= 0:
+            parser.error(f"--{name.replace('_', '-')} must be positive, got "
+                         f"{getattr(args, name)}")
+    if args.max_shift < 0 or args.lif_smoothing < 0:
+        parser.error("--max-shift and --lif-smoothing must be 0 or more")
+    if args.presentation_time < args.dt:
+        parser.error("--presentation-time must be at least one time step (--dt)")
+    return args
+
+
+def train(args, data, neuron_type):
+    """Train the network in NengoDL; return its exported weights and each epoch's fit time (s)."""
+    net = mnist_network.build_training_network(
+        neuron_type, max_rate=args.max_rate, intercept=INTERCEPT, seed=args.seed
+    )
+    with net.network:
+        # One time step per digit, without NengoDL's simulation loop: a rate network.
+        nengo_dl.configure_settings(
+            lif_smoothing=args.lif_smoothing or None, stateful=False, use_loop=False
+        )
+
+    steps_per_epoch = int(np.ceil(len(data.x_train) / args.batch_size))
+    learning_rate = tf.keras.optimizers.schedules.CosineDecay(
+        args.learning_rate, decay_steps=args.epochs * steps_per_epoch
+    )
+    rng = np.random.default_rng(args.seed)
+
+    with nengo_dl.Simulator(
+        net.network, minibatch_size=args.batch_size, seed=args.seed, progress_bar=False
+    ) as sim:
+        sim.compile(
+            optimizer=tf.keras.optimizers.Adam(learning_rate),
+            loss={net.output_probe: tf.keras.losses.SparseCategoricalCrossentropy(
+                from_logits=True)},
+            metrics={net.output_probe: "accuracy"},
+        )
+        epoch_seconds = []
+        for epoch in range(args.epochs):
+            print(f"Epoch {epoch + 1}/{args.epochs}")
+            # Each epoch uses every training digit once, with a new random shift.
+            images = mnist_data.shift_images(data.x_train, args.max_shift, rng)
+            start = time.perf_counter()
+            sim.fit(
+                {net.input_node: images[:, None, :]},
+                {net.output_probe: data.y_train[:, None, None]},
+                epochs=1,
+                shuffle=True,
+                verbose=1,
+            )
+            epoch_seconds.append(time.perf_counter() - start)
+        params = mnist_network.export_parameters(sim, net)
+    return params, epoch_seconds
+
+
+def main():
+    args = parse_args()
+    tf.random.set_seed(args.seed)
+    data = mnist_data.load_mnist(args.data)
+    if args.train_limit:
+        data = data._replace(x_train=data.x_train[:args.train_limit],
+                             y_train=data.y_train[:args.train_limit])
+    if args.test_limit:
+        data = data._replace(x_test=data.x_test[:args.test_limit],
+                             y_test=data.y_test[:args.test_limit])
+    print(f"MNIST: {len(data.x_train)} training and {len(data.x_test)} test digits")
+
+    neuron_type = nengo.LIF(tau_rc=TAU_RC, tau_ref=TAU_REF, amplitude=1.0 / args.max_rate)
+    start = time.perf_counter()
+    params, _ = train(args, data, neuron_type)
+    train_seconds = time.perf_counter() - start
+
+    train_accuracy = np.mean(
+        mnist_network.predict_rates(params, data.x_train, neuron_type).argmax(1)
+        == data.y_train
+    )
+    rate_accuracy = np.mean(
+        mnist_network.predict_rates(params, data.x_test, neuron_type).argmax(1) == data.y_test
+    )
+
+    print(f"Spiking evaluation: {len(data.x_test)} test digits, "
+          f"{args.presentation_time * 1000:g} ms each")
+    start = time.perf_counter()
+    run = mnist_evaluation.run_spiking(
+        params, neuron_type, data.x_test, args.presentation_time, dt=args.dt,
+        batch_size=EVAL_BATCH_SIZE, seed=args.seed,
+    )
+    eval_seconds = time.perf_counter() - start
+    spiking_accuracy = run.accuracy(data.y_test, args.presentation_time)
+
+    sample = np.random.default_rng(args.seed).choice(
+        len(data.x_test), size=min(N_SAMPLE_DIGITS, len(data.x_test)), replace=False
+    )
+    weights = mnist_weights.MnistWeights(
+        params=params,
+        tau_rc=TAU_RC,
+        tau_ref=TAU_REF,
+        amplitude=neuron_type.amplitude,
+        sample_images=data.x_test[sample],
+        sample_labels=data.y_test[sample],
+        train_accuracy=train_accuracy,
+        rate_accuracy=rate_accuracy,
+        spiking_accuracy=spiking_accuracy,
+        presentation_time=args.presentation_time,
+        dt=args.dt,
+    )
+    mnist_weights.save_weights(args.output, weights)
+
+    print_results(args, data, weights, run, train_seconds, eval_seconds)
+
+
+def print_results(args, data, weights, run, train_seconds, eval_seconds):
+    spikes = run.spikes_per_neuron(args.presentation_time)
+    synaptic_operations = run.synaptic_operations(args.presentation_time)
+    ms = args.presentation_time * 1000
+    rows = [
+        ("training accuracy (rate neurons)", f"{weights.train_accuracy:.2%}"),
+        (f"test accuracy, rate neurons ({len(data.x_test)} digits)",
+         f"{weights.rate_accuracy:.2%}"),
+        (f"test accuracy, spiking LIF, {ms:g} ms per digit", f"{weights.spiking_accuracy:.2%}"),
+        ("spikes per neuron per digit, layer 1", f"{spikes[0]:.1f}"),
+        ("spikes per neuron per digit, layer 2", f"{spikes[1]:.1f}"),
+        ("synaptic operations per digit (spikes x fan-out)", f"{synaptic_operations:,.0f}"),
+        ("input current MACs per digit (pixels, once)",
+         f"{mnist_evaluation.input_operations():,}"),
+        ("ANN multiply-accumulates per digit", f"{mnist_network.multiply_accumulates():,}"),
+        (f"training time ({args.epochs} epochs)", f"{train_seconds:.0f} s"),
+        ("spiking evaluation time", f"{eval_seconds:.0f} s"),
+    ]
+    width = max(len(label) for label, _ in rows)
+    print()
+    for label, value in rows:
+        print(f"{label:<{width}}  {value:>12}")
+    print(f"\nSaved {args.output}. Run `nengo 05_mnist_gui.py` to see it classify digits.")
+
+
+if __name__ == "__main__":
+    main()
