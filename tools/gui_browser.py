@@ -15,8 +15,8 @@ Used by the browser tests (through the ``gui_browser`` fixture in ``tests/confte
 
 Layouts: in a ``.py.cfg``, a plot's ``x`` and ``y`` are its centre and ``width`` and ``height``
 its half-size, in units of the network view. In Chromium's 1600x1000 window with the code editor
-open, the area left of the editor spans about x 0 to 1.65 and y 0 to 1.6 (1 unit is about 600
-pixels across and 430 down); ``01_lif_slider.py.cfg`` is a worked example.
+open, the area left of the editor spans about x 0 to 1.65 and y 0 to 1.6. One unit is about 600
+pixels across and 430 down. ``01_lif_slider.py.cfg`` is a worked example.
 
 Chromium and chromedriver come from Debian's ``chromium`` and ``chromium-driver`` packages; set
 ``CHROMIUM`` and ``CHROMEDRIVER`` to use other binaries.
