@@ -9,7 +9,7 @@ and two builders read it, so training and the GUI demo cannot drift apart:
 - `build_training_network` (needs NengoDL, imported when called) builds it from
   ``nengo_dl.Layer(tf.keras.layers.Dense(n))`` followed by ``nengo_dl.Layer(nengo.LIF(...))``.
   The LIF ensembles take gain and bias from the network's Ensemble config (``max_rates``,
-  ``intercepts``), and NengoDL trains the Dense kernels and biases and the ensemble biases.
+  ``intercepts``) and keep them fixed, and NengoDL trains the Dense kernels and biases.
 - `build_spiking_layers` (plain Nengo) adds ``nengo.Ensemble``s of LIF neurons with gain 1 and
   bias ``b``, and ``nengo.Connection``s whose transforms are the exported kernels.
 
@@ -61,9 +61,10 @@ def build_training_network(neuron_type, max_rate, intercept, seed=0):
     """Build the classifier for NengoDL training, with Keras Dense layers and LIF ensembles.
 
     ``max_rate`` (Hz) and ``intercept``, numbers or ``nengo.dists.Distribution``s, set the
-    hidden neurons' gains and initial biases through the Ensemble config. Connections have no synapse, so one time step computes a rate network
-    during training. The network also calls ``nengo_dl.configure_settings`` with
-    ``trainable=None``, so set other NengoDL settings inside ``with network:`` afterwards.
+    hidden neurons' gains and biases through the Ensemble config. Connections have no synapse,
+    so one time step computes a rate network during training. The network also calls
+    ``nengo_dl.configure_settings`` with ``trainable=None`` and makes ensembles non-trainable, so
+    set other NengoDL settings inside ``with network:`` afterwards.
     """
     import nengo_dl
     import tensorflow as tf
@@ -72,6 +73,13 @@ def build_training_network(neuron_type, max_rate, intercept, seed=0):
         network.config[nengo.Ensemble].max_rates = _distribution(max_rate)
         network.config[nengo.Ensemble].intercepts = _distribution(intercept)
         network.config[nengo.Connection].synapse = None
+
+        # Each Dense bias already adds a trainable offset to every neuron's input, so a
+        # trainable ensemble bias would add nothing that the network can express. With it,
+        # NengoDL scatters the gain-scaled currents into its signal arrays, which made a
+        # training step 50% slower without XLA (docs/benchmarks.md).
+        nengo_dl.configure_settings(trainable=None)
+        network.config[nengo.Ensemble].trainable = False
 
         input_node = nengo.Node(np.zeros(N_INPUTS), label="digit")
 

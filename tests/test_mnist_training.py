@@ -88,9 +88,11 @@ def test_exported_rates_match_nengo_dl(mnist):
         gains = sim.get_nengo_params(net.ensembles[0])["gain"]
         nengo_dl_scores = sim.predict({net.input_node: images[:, None]})[net.output_probe][:, 0]
         params = mnist_network.export_parameters(sim, net)
+        dense_bias = net.dense_layers[0].get_weights()[1]
 
     assert np.ptp(gains) > 1, "gains should differ between neurons"
-    assert not np.allclose(trained_bias, initial_bias), "NengoDL should train ensemble biases"
+    assert np.allclose(trained_bias, initial_bias), "ensemble biases should stay fixed"
+    assert not np.allclose(dense_bias, 0), "NengoDL should train the Dense biases"
 
     numpy_scores = mnist_network.predict_rates(params, images, neuron_type)
     scale = np.abs(nengo_dl_scores).max()
