@@ -65,8 +65,10 @@ fi
 
 echo "Installing into $VENV with $("$PYTHON" --version) ($python_path)"
 "$PYTHON" -m venv "$VENV"
-# NengoDL 3.6.0 is published only as source; its setup.py needs setuptools with
+# NengoDL 3.6.0 is published only as source. Its setup.py needs setuptools with
 # pkg_resources, so it is built with this setuptools instead of an isolated one.
-"$VENV/bin/python" -m pip install --quiet "setuptools<81" wheel
+# A current pip resolves the TensorFlow 2.12 pins quickly (the pip of Python 3.8's venv
+# backtracks for a long time), and setuptools 64 or later installs this project in editable mode.
+"$VENV/bin/python" -m pip install --quiet --upgrade pip "setuptools>=64,<81" wheel
 "$VENV/bin/python" -m pip install --no-build-isolation -r requirements.txt
 echo "$wanted" > "$stamp"
