@@ -11,8 +11,15 @@ cd "$(dirname "$0")"
 VENV=${VENV:-.venv}
 export VENV
 
-tools/setup_env.sh
-
 script=${1:-01_lif_slider.py}
 shift || true
+# Nengo GUI opens a missing file as an empty network, so check first.
+if [ ! -f "$script" ]; then
+    echo "error: $script not found; the demos are the *.py files beside run.sh," \
+        "for example ./run.sh 01_lif_slider.py" >&2
+    exit 1
+fi
+
+tools/setup_env.sh
+
 exec "$VENV/bin/nengo" "$script" "$@"

@@ -99,7 +99,10 @@ def test_rate_never_exceeds_refractory_limit(load_demo):
 
 def test_step_fires_only_above_threshold(load_demo):
     demo = load_demo("01_lif_step.py")
-    assert demo.LOW_CURRENT < 1.0 < demo.HIGH_CURRENT
+    # The README and the docstring describe these levels and the 42 Hz they give.
+    assert demo.LOW_CURRENT == 0.8
+    assert demo.HIGH_CURRENT == 1.5
+    assert analytic_rate(demo.HIGH_CURRENT) == pytest.approx(42, abs=0.5)
     periods = 3
     times, current, spikes, voltage = run_neuron(demo, seconds=periods * demo.STEP_PERIOD)
 
@@ -121,6 +124,10 @@ def test_step_fires_only_above_threshold(load_demo):
 
 def test_sine_fires_only_above_threshold(load_demo):
     demo = load_demo("01_lif_sine.py")
+    # The README and the docstring describe a sine from 0 to 2, and 63 Hz at its peak.
+    assert demo.SINE_OFFSET - demo.SINE_AMPLITUDE == 0.0
+    assert demo.SINE_OFFSET + demo.SINE_AMPLITUDE == 2.0
+    assert analytic_rate(2.0) == pytest.approx(63, abs=0.5)
     cycles = 3
     times, current, spikes, _ = run_neuron(demo, seconds=cycles / demo.SINE_FREQUENCY)
 

@@ -7,6 +7,7 @@ import nengo
 
 DT = 0.001  # s
 SCRIPTS = ["02_lif_slider_synapses.py", "02_lif_sine_synapses.py"]
+DOCUMENTED_TAUS = [0.002, 0.010, 0.050]  # s, the time constants the README and docstrings name
 
 
 def filter_connections(demo):
@@ -21,6 +22,7 @@ def test_three_distinct_lowpass_synapses(load_demo, script):
     connections = filter_connections(demo)
     taus = [conn.synapse.tau for conn in connections]
     assert taus == list(demo.SYNAPSE_TAUS)
+    assert taus == DOCUMENTED_TAUS
     assert len(taus) >= 3
     assert len(set(taus)) == len(taus)
     assert taus == sorted(taus)
