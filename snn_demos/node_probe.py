@@ -26,6 +26,7 @@ import numpy as np
 
 from nengo.builder import Builder, Operator
 from nengo.builder.probe import SimProbe, probemap, signal_probe
+from nengo.ensemble import Neurons
 from nengo.exceptions import BuildError, ValidationError
 
 
@@ -187,7 +188,9 @@ def build_node_probe(model, probe):
 
     Sets ``model.params[probe]`` to None, since the probe records nothing.
     """
-    if probe.obj not in model.params:
+    # Nengo stores the parameters of a Neurons object under its Ensemble.
+    built_obj = probe.obj.ensemble if isinstance(probe.obj, Neurons) else probe.obj
+    if built_obj not in model.params:
         raise BuildError(
             f"{probe}: its target {probe.obj} has not been built yet. Nengo builds the "
             "probes of a subnetwork before the connections of the network around it, so "

@@ -26,6 +26,32 @@ from nengo.ensemble import Neurons
 from nengo.exceptions import BuildError, ValidationError
 from nengo.learning_rules import LearningRuleType
 from nengo.params import Default, NumberParam
+from nengo.utils.numpy import is_array, is_number
+
+
+class FiniteNumberParam(NumberParam):
+    """A `nengo.params.NumberParam` that rejects NaN and, unless allowed, infinite values.
+
+    In Nengo 4.1, `nengo.params.NumberParam` fails with a TypeError on NaN if it has a
+    lower or upper bound. It accepts infinite values, but an infinite amplitude or learning
+    rate makes the simulation fail, and a trace with an infinite time constant never decays.
+    """
+
+    def __init__(self, name, allow_infinite=False, **kwargs):
+        self.allow_infinite = allow_infinite
+        super().__init__(name, **kwargs)
+
+    def coerce(self, instance, num):  # pylint: disable=arguments-renamed
+        if is_array(num) and num.shape == ():
+            num = num.item()
+        if is_number(num) and (np.isnan(num) or (np.isinf(num) and not self.allow_infinite)):
+            expected = "a finite number"
+            if self.allow_infinite:
+                expected += ", or -np.inf or np.inf for no bound"
+            raise ValidationError(
+                f"Must be {expected} (got {num})", attr=self.name, obj=instance
+            )
+        return super().coerce(instance, num)
 
 
 class STDP(LearningRuleType):
@@ -96,7 +122,8 @@ class STDP(LearningRuleType):
     The rule needs the spikes of single neurons on both sides, so it accepts only
     connections from ``pre.neurons`` (or a slice of it) to ``post.neurons`` (or a slice)
     with a full 2-D weight matrix of shape ``(n_post, n_pre)``, between spiking neuron
-    types. The initial weights must lie within ``[min_weight, max_weight]``.
+    types. The initial weights must lie within ``[min_weight, max_weight]``. Every
+    parameter must be a finite number, except that the weight bounds may be infinite.
 
     Each time step updates the traces in three steps: decay, use, then add the spikes of
     this step. A pair of spikes ``k`` steps apart therefore changes the weight by exactly
@@ -132,13 +159,13 @@ class STDP(LearningRuleType):
     modifies = "weights"
     probeable = ("pre_trace", "post_trace", "delta")
 
-    learning_rate = NumberParam("learning_rate", low=0, readonly=True, default=1.0)
-    a_plus = NumberParam("a_plus", low=0, readonly=True, default=0.005)
-    a_minus = NumberParam("a_minus", low=0, readonly=True, default=0.00525)
-    tau_plus = NumberParam("tau_plus", low=0, low_open=True, readonly=True, default=0.02)
-    tau_minus = NumberParam("tau_minus", low=0, low_open=True, readonly=True, default=0.02)
-    min_weight = NumberParam("min_weight", readonly=True, default=0.0)
-    max_weight = NumberParam("max_weight", readonly=True, default=1.0)
+    learning_rate = FiniteNumberParam("learning_rate", low=0, readonly=True, default=1.0)
+    a_plus = FiniteNumberParam("a_plus", low=0, readonly=True, default=0.005)
+    a_minus = FiniteNumberParam("a_minus", low=0, readonly=True, default=0.00525)
+    tau_plus = FiniteNumberParam("tau_plus", low=0, low_open=True, readonly=True, default=0.02)
+    tau_minus = FiniteNumberParam("tau_minus", low=0, low_open=True, readonly=True, default=0.02)
+    min_weight = FiniteNumberParam("min_weight", allow_infinite=True, readonly=True, default=0.0)
+    max_weight = FiniteNumberParam("max_weight", allow_infinite=True, readonly=True, default=1.0)
 
     def __init__(
         self,

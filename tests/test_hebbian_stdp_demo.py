@@ -106,10 +106,30 @@ def test_demo_nodes_show_weights_and_traces(runs):
     assert data["traces"].max() >= 1.0
 
 
-def test_demo_epsp_subthreshold_at_max_weight(load_demo):
-    """Even at W_MAX, a presynaptic spike alone keeps the postsynaptic voltage below 1."""
+def test_demo_stdp_rule_uses_demo_parameters(load_demo):
     demo = load_demo(SCRIPT)
-    demo.stdp_conn.transform = [[demo.W_MAX]]
+    rule = demo.stdp_conn.learning_rule_type
+    assert rule.a_plus == demo.A_PLUS
+    assert rule.a_minus == demo.A_MINUS
+    assert rule.tau_plus == demo.TAU_PLUS
+    assert rule.tau_minus == demo.TAU_MINUS
+    assert rule.min_weight == 0.0
+    assert rule.max_weight == demo.W_MAX
+    assert rule.min_weight < demo.W_INITIAL < rule.max_weight
+
+
+def test_demo_depression_slightly_stronger(load_demo):
+    """A- / A+ = 1.05, as in Song, Miller and Abbott (2000)."""
+    demo = load_demo(SCRIPT)
+    assert demo.A_MINUS > demo.A_PLUS
+    assert demo.A_MINUS / demo.A_PLUS == pytest.approx(1.05)
+
+
+def test_demo_epsp_subthreshold_at_max_weight(load_demo):
+    """Even at the rule's upper weight bound, a presynaptic spike alone keeps the
+    postsynaptic voltage below the threshold of 1."""
+    demo = load_demo(SCRIPT)
+    demo.stdp_conn.transform = [[demo.stdp_conn.learning_rule_type.max_weight]]
     # The postsynaptic pulse comes 40 ms before the presynaptic spike.
     data = run_demo_network(demo, -40.0, run_time=0.25)
     assert len(spike_times(data, "post")) == 1

@@ -1,4 +1,4 @@
-"""The STDP learning rule (snn_demos.stdp) and NodeProbe (snn_demos.node_probe).
+"""The STDP learning rule (snn_demos.stdp).
 
 The rule is exact on the simulator's time grid, so the window tests compare with the analytic
 values to floating-point rounding. The competition test reproduces the bimodal weight
@@ -11,7 +11,6 @@ import pytest
 import nengo
 from nengo.exceptions import BuildError, ValidationError
 
-from snn_demos.node_probe import NodeProbe
 from snn_demos.stdp import STDP
 
 DT = 0.001  # s, nengo.Simulator's default time step
@@ -141,6 +140,76 @@ def test_learning_rate_scales_window():
     np.testing.assert_allclose(change, [0.5e-4 * np.exp(-0.5), -0.5e-4 * np.exp(-0.5)])
 
 
+def multi_spike_ensemble(n_neurons):
+    """Return SpikingRectifiedLinear neurons that spike only when driven (voltage 0 at start).
+
+    Unlike nengo.LIF, they can spike several times in one time step.
+    """
+    return nengo.Ensemble(
+        n_neurons,
+        1,
+        neuron_type=nengo.SpikingRectifiedLinear(
+            initial_state={"voltage": nengo.dists.Choice([0.0])}
+        ),
+        gain=np.ones(n_neurons),
+        bias=np.zeros(n_neurons),
+    )
+
+
+def count_pulse_node(spike_times, spike_counts):
+    """Return a Node that makes neuron ``k`` spike ``spike_counts[k]`` times at ``spike_times[k]``.
+
+    The neurons are those of `multi_spike_ensemble`, with gain 1 and bias 0.
+    """
+    spike_times = np.asarray(spike_times, dtype=float)
+    # Half a spike more keeps rounding in the voltage from losing a spike, and the
+    # remaining half stays below the threshold of 1.
+    currents = (np.asarray(spike_counts, dtype=float) + 0.5) / DT
+    return nengo.Node(lambda t: np.where(np.abs(t - spike_times) < DT / 2, currents, 0.0))
+
+
+def test_multiple_spikes_per_step_counted():
+    """A pair of bursts changes the weight by the product of the two spike counts."""
+    delay = 0.01  # s
+    with nengo.Network(seed=0) as net:
+        pre = multi_spike_ensemble(1)
+        post = multi_spike_ensemble(2)
+        nengo.Connection(count_pulse_node([FIRST_SPIKE], [3]), pre.neurons, synapse=None)
+        post_pulses = count_pulse_node([FIRST_SPIKE + delay, FIRST_SPIKE - delay], [2, 4])
+        nengo.Connection(post_pulses, post.neurons, synapse=None)
+        rule = STDP(a_plus=1e-4, a_minus=1.5e-4, max_weight=0.01)
+        conn = nengo.Connection(
+            pre.neurons, post.neurons, transform=np.full((2, 1), 0.005), learning_rule_type=rule
+        )
+        weights_probe = nengo.Probe(conn, "weights")
+        pre_probe = nengo.Probe(pre.neurons)
+        post_probe = nengo.Probe(post.neurons)
+
+    with nengo.Simulator(net, dt=DT, progress_bar=False) as sim:
+        sim.run(FIRST_SPIKE + 2 * delay)
+
+    # Neuron output is spikes / dt, so output * dt is the number of spikes in each step.
+    pre_counts = sim.data[pre_probe][:, 0] * DT
+    post_counts = sim.data[post_probe] * DT
+    np.testing.assert_allclose(pre_counts.sum(), 3)
+    np.testing.assert_allclose(post_counts.sum(axis=0), [2, 4])
+    assert pre_counts.max() == pytest.approx(3), "the three presynaptic spikes share one step"
+    np.testing.assert_allclose(post_counts.max(axis=0), [2, 4])
+
+    t = sim.trange()
+    pre_time = t[pre_counts > 0]
+    post_times = [t[post_counts[:, j] > 0] for j in range(2)]
+    np.testing.assert_allclose(np.ravel(post_times) - pre_time, [delay, -delay], atol=1e-9)
+    n_pre = pre_counts.sum()
+    n_post = post_counts.sum(axis=0)
+    expected = [
+        rule.a_plus * n_pre * n_post[0] * np.exp(-delay / rule.tau_plus),
+        -rule.a_minus * n_pre * n_post[1] * np.exp(-delay / rule.tau_minus),
+    ]
+    change = sim.data[weights_probe][-1][:, 0] - 0.005
+    np.testing.assert_allclose(change, expected, rtol=WINDOW_RTOL)
+
+
 def test_weight_clipped_at_upper_bound():
     rule = STDP(a_plus=1e-3, max_weight=0.0053)
     _, change = measure_pairs(rule, [0.005], initial_weight=0.005)
@@ -251,6 +320,33 @@ def test_stdp_rejects_invalid_parameters(kwargs, attr):
         STDP(**kwargs)
 
 
+NON_FINITE_PARAMETERS = [
+    "a_plus",
+    "a_minus",
+    "tau_plus",
+    "tau_minus",
+    "learning_rate",
+]
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf, np.float64(np.nan), np.array(np.inf)])
+@pytest.mark.parametrize("attr", NON_FINITE_PARAMETERS)
+def test_stdp_rejects_non_finite_parameter(attr, value):
+    with pytest.raises(ValidationError, match=rf"STDP\.{attr}: Must be a finite number"):
+        STDP(**{attr: value})
+
+
+@pytest.mark.parametrize("attr", ["min_weight", "max_weight"])
+def test_stdp_rejects_nan_weight_bound(attr):
+    with pytest.raises(ValidationError, match=rf"STDP\.{attr}: Must be a finite number"):
+        STDP(**{attr: np.nan})
+
+
+def test_stdp_accepts_infinite_weight_bounds():
+    rule = STDP(min_weight=-np.inf, max_weight=np.inf)
+    assert (rule.min_weight, rule.max_weight) == (-np.inf, np.inf)
+
+
 def build(net):
     with nengo.Simulator(net, progress_bar=False):
         pass
@@ -335,114 +431,3 @@ def test_stdp_on_sliced_neurons_uses_slice_spikes():
         sim.run(0.2)
     change = sim.data[weights_probe][-1][:, 0] - 0.005
     np.testing.assert_allclose(change, [-1e-4 * np.exp(-0.5), 1e-4 * np.exp(-0.5)])
-
-
-# NodeProbe
-
-
-@pytest.fixture(scope="module")
-def node_probe_run():
-    """A learning 2x3 connection whose weights and traces are shown through Nodes."""
-    with nengo.Network(seed=1) as net:
-        stim = nengo.Node(lambda t: np.sin(10 * t) * np.ones(3))
-        pre = nengo.Ensemble(3, 1)
-        post = nengo.Ensemble(2, 1)
-        nengo.Connection(stim, pre.neurons)
-        conn = nengo.Connection(
-            pre.neurons,
-            post.neurons,
-            transform=np.full((2, 3), 0.3),
-            learning_rule_type=STDP(a_plus=0.01, a_minus=0.0105),
-        )
-        # A second learning connection with a 1x1 matrix, which Nengo's optimizer merges
-        # with the first.
-        other = nengo.Connection(
-            pre.neurons[:1],
-            post.neurons[:1],
-            transform=[[0.2]],
-            learning_rule_type=STDP(a_plus=0.01, a_minus=0.0105),
-        )
-        weights_node = nengo.Node(size_in=6)
-        NodeProbe(conn, "weights", weights_node)
-        other_node = nengo.Node(size_in=1)
-        NodeProbe(other, "weights", other_node)
-        traces_node = nengo.Node(size_in=5)
-        NodeProbe(conn.learning_rule, "pre_trace", traces_node[:3])
-        NodeProbe(conn.learning_rule, "post_trace", traces_node[[4, 3]])
-        delta_node = nengo.Node(size_in=6)
-        delta_probe = NodeProbe(conn.learning_rule, "delta", delta_node)
-
-        probes = {
-            "weights": nengo.Probe(conn, "weights"),
-            "other_weights": nengo.Probe(other, "weights"),
-            "pre_trace": nengo.Probe(conn.learning_rule, "pre_trace"),
-            "post_trace": nengo.Probe(conn.learning_rule, "post_trace"),
-            "delta": nengo.Probe(conn.learning_rule, "delta"),
-            "weights_node": nengo.Probe(weights_node),
-            "other_node": nengo.Probe(other_node),
-            "traces_node": nengo.Probe(traces_node),
-            "delta_node": nengo.Probe(delta_node),
-        }
-
-    with nengo.Simulator(net, progress_bar=False) as sim:
-        sim.run(1.0)
-    data = {name: sim.data[probe] for name, probe in probes.items()}
-    data["node_probe_data"] = sim.data[delta_probe]
-    return data
-
-
-def test_node_probe_weights_equal_probe(node_probe_run):
-    weights = node_probe_run["weights"]
-    assert np.ptp(weights[:, 0, 0]) > 0, "the weights should change during the run"
-    np.testing.assert_array_equal(node_probe_run["weights_node"], weights.reshape(-1, 6))
-    np.testing.assert_array_equal(
-        node_probe_run["other_node"], node_probe_run["other_weights"].reshape(-1, 1)
-    )
-
-
-def test_node_probe_traces_fill_slices(node_probe_run):
-    traces = node_probe_run["traces_node"]
-    assert node_probe_run["pre_trace"].max() > 0
-    np.testing.assert_array_equal(traces[:, :3], node_probe_run["pre_trace"])
-    np.testing.assert_array_equal(traces[:, [4, 3]], node_probe_run["post_trace"])
-
-
-def test_node_probe_delta_arrives_one_step_late(node_probe_run):
-    delta = node_probe_run["delta"].reshape(-1, 6)
-    assert np.abs(delta).max() > 0
-    np.testing.assert_array_equal(node_probe_run["delta_node"][1:], delta[:-1])
-
-
-def test_node_probe_records_nothing(node_probe_run):
-    assert node_probe_run["node_probe_data"] is None
-
-
-def test_node_probe_rejects_node_without_input():
-    with nengo.Network():
-        conn = nengo.Connection(nengo.Node([0.0]), nengo.Node(size_in=1))
-        with pytest.raises(ValidationError, match="has no input"):
-            NodeProbe(conn, "weights", nengo.Node([0.0]))
-
-
-def test_node_probe_rejects_non_node():
-    with nengo.Network():
-        conn = nengo.Connection(nengo.Node([0.0]), nengo.Node(size_in=1))
-        with pytest.raises(ValidationError, match="must be a nengo.Node"):
-            NodeProbe(conn, "weights", nengo.Ensemble(1, 1))
-
-
-def test_node_probe_rejects_wrong_size():
-    with nengo.Network() as net:
-        conn = nengo.Connection(nengo.Node([0.0, 0.0]), nengo.Node(size_in=3), transform=np.ones((3, 2)))
-        NodeProbe(conn, "weights", nengo.Node(size_in=5))
-    with pytest.raises(BuildError, match="has 6 elements .* Create the Node with size_in=6"):
-        build(net)
-
-
-def test_node_probe_in_subnetwork_of_connection_fails_clearly():
-    with nengo.Network() as net:
-        conn = nengo.Connection(nengo.Node([0.0]), nengo.Node(size_in=1))
-        with nengo.Network():
-            NodeProbe(conn, "weights", nengo.Node(size_in=1))
-    with pytest.raises(BuildError, match="has not been built yet"):
-        build(net)
