@@ -10,8 +10,9 @@ simulator subclasses ``tf.keras`` layers and models, and ``nengo_dl/compat.py`` 
 therefore takes these steps, in this order:
 
 1. Check that the legacy Keras 2 package ``tf-keras`` is installed at TensorFlow's
-   major.minor version, because TensorFlow falls back to Keras 3 when it is missing and a
-   mismatched ``tf-keras`` is built against another TensorFlow API.
+   major.minor version, because without it TensorFlow 2.21.0 raises "Keras cannot be
+   imported" on the first use of ``tf.keras``, and each ``tf-keras`` release is made for the
+   TensorFlow release with the same major.minor version.
 2. Set ``TF_USE_LEGACY_KERAS=1``, so that ``tf.keras`` is ``tf_keras`` (Keras 2). TensorFlow
    reads this variable when it is imported, so the step fails with an error if TensorFlow
    was imported earlier without it.
@@ -39,8 +40,8 @@ imported.
 
 Tested with ``tests/test_nengo_dl_compat.py`` (Linux x86-64, CPU only) on:
 
-- Python 3.11.7, TensorFlow 2.12.1 (Keras 2.12.0), numpy 1.24.3, nengo 4.1.0, nengo-dl 3.6.0:
-  nothing changed.
+- Python 3.8.18 and 3.11.7, TensorFlow 2.12.1 (Keras 2.12.0), numpy 1.24.3, nengo 4.1.0,
+  nengo-dl 3.6.0: nothing changed.
 - Python 3.12.1 and 3.13.0, TensorFlow 2.21.0, tf-keras 2.21.0, Keras 3.15.1, numpy 2.5.5,
   nengo 4.1.0, nengo-dl 3.6.0: all four steps.
 
@@ -56,7 +57,7 @@ import sys
 # TensorFlow 2.16 is the first release whose tf.keras is Keras 3.
 _FIRST_KERAS_3_TENSORFLOW = (2, 16)
 
-# Values for which TensorFlow 2.16 to 2.21 route tf.keras to tf_keras (tensorflow/__init__.py).
+# Values for which TensorFlow 2.21.0 routes tf.keras to tf_keras (tensorflow/__init__.py).
 _LEGACY_KERAS_TRUE_VALUES = ("true", "True", "1")
 
 # Distributions that install the ``tensorflow`` package, for Python without
