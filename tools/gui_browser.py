@@ -90,6 +90,7 @@ class DemoRun:
     console_error: str  # the editor console's error text; Python errors appear here
     html_views: list  # inner HTML of each HTML node's plot
     server_output: str
+    interaction: object = None  # what the after_play callback returned
 
     @property
     def component_types(self):
@@ -255,6 +256,19 @@ def _sim_time(driver):
     return driver.execute_script("return (typeof sim === 'undefined') ? null : sim.time;")
 
 
+def wait_for_sim_time(driver, seconds, timeout=60.0):
+    """Wait until the page's simulation time reaches ``seconds``; return the time reached."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        now = _sim_time(driver)
+        if now is not None and now >= seconds:
+            return now
+        time.sleep(0.05)
+    raise TimeoutError(
+        "simulation time %s did not reach %.3f s within %.0f s" % (_sim_time(driver), seconds, timeout)
+    )
+
+
 def _press_play(driver):
     from selenium.webdriver.common.by import By
 
@@ -269,6 +283,7 @@ def run_demo(
     timeout=180.0,
     expect_error=False,
     before_play=None,
+    after_play=None,
 ):
     """Open ``script`` in Nengo GUI in headless Chromium, press play and return a DemoRun.
 
@@ -288,8 +303,12 @@ def run_demo(
         If True, return as soon as the editor console shows an error instead of pressing play.
     before_play : callable or None
         Called with the Selenium driver once the plots are on the page, before play.
+    after_play : callable or None
+        Called with the Selenium driver once simulation time reaches ``run_until``, while the
+        simulation keeps running; its return value is ``DemoRun.interaction``.
     """
     script = Path(script).resolve()
+    interaction = None
     with tempfile.TemporaryDirectory(prefix="nengo-gui-") as workdir:
         workdir = Path(workdir)
         shutil.copy(script, workdir / script.name)
@@ -336,6 +355,8 @@ def run_demo(
                         server,
                     )
                     sim_times.append(_sim_time(driver))
+                    if after_play is not None:
+                        interaction = after_play(driver)
                     time.sleep(0.5)
                     sim_times.append(_sim_time(driver))
                     # Let the plots draw the latest data before the screenshot.
@@ -360,6 +381,7 @@ def run_demo(
         console_error=console_error,
         html_views=html_views,
         server_output=output,
+        interaction=interaction,
     )
 
 
