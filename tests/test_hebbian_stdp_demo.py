@@ -217,3 +217,42 @@ def test_demo_runs_in_browser(gui_browser, repo_root):
     gui_browser.assert_demo_ran(run, repo_root / (SCRIPT + ".cfg"))
     labels = sorted(c["label"] for c in run.components)
     assert labels == sorted(["delay (ms)", "pre", "post", "post", "traces", "weights"])
+
+
+SET_DELAY = """
+var slider = Nengo.Component.components.filter(function (c) { return c instanceof Nengo.Slider; })[0];
+slider.sliders[0].set_value(arguments[0]);
+return sim.time;
+"""
+# The STDP weight is line 0 of the "weights" plot; return [time, weight] pairs.
+STDP_WEIGHTS = """
+var plot = Nengo.Component.components.filter(function (c) {
+    return c instanceof Nengo.Value && c.label.textContent === 'weights';
+})[0];
+var store = plot.data_store;
+return store.times.map(function (t, i) { return [t, store.data[0][i]]; });
+"""
+
+
+def weight_at(samples, t):
+    """Return the last weight sample at or before time t (s)."""
+    return [w for time, w in samples if time <= t][-1]
+
+
+@pytest.mark.browser
+def test_delay_slider_flips_weight_change_in_browser(gui_browser, repo_root):
+    # Four pairings per second: over 1.5 s each order gets six pairings.
+    def move_slider(driver):
+        plus_start = driver.execute_script(SET_DELAY, 10.0)
+        gui_browser.wait_for_sim_time(driver, plus_start + 1.5)
+        minus_start = driver.execute_script(SET_DELAY, -10.0)
+        gui_browser.wait_for_sim_time(driver, minus_start + 1.5)
+        return plus_start, minus_start, driver.execute_script(STDP_WEIGHTS)
+
+    run = gui_browser.run_demo(repo_root / SCRIPT, run_until=0.2, after_play=move_slider)
+    gui_browser.assert_demo_ran(run, repo_root / (SCRIPT + ".cfg"))
+    plus_start, minus_start, samples = run.interaction
+
+    # Pre leads post by 10 ms: the weight grows. Post leads pre by 10 ms: it shrinks.
+    assert weight_at(samples, minus_start) > weight_at(samples, plus_start)
+    assert weight_at(samples, minus_start + 1.5) < weight_at(samples, minus_start)
