@@ -28,6 +28,7 @@ Then run ``nengo 05_mnist_gui.py`` to watch the trained network classify digits.
 import snn_demos.nengo_dl_compat  # noqa: F401  (must run before TensorFlow and NengoDL load)
 
 import argparse
+import math
 import os
 import time
 import warnings
@@ -66,7 +67,39 @@ EVAL_BATCH_SIZE = 250  # digits simulated at once in NengoDL
 N_SAMPLE_DIGITS = 100  # test digits stored in the weights file for the GUI demo
 
 
-def parse_args():
+def positive_int(text):
+    """Parse an argparse option value that must be a whole number of 1 or more."""
+    return _parse_number(text, int, minimum=1, expected="a whole number of 1 or more")
+
+
+def non_negative_int(text):
+    """Parse an argparse option value that must be a whole number of 0 or more."""
+    return _parse_number(text, int, minimum=0, expected="a whole number of 0 or more")
+
+
+def positive_float(text):
+    """Parse an argparse option value that must be a finite number above 0."""
+    return _parse_number(text, float, minimum=0, expected="a finite number above 0",
+                         allow_minimum=False)
+
+
+def non_negative_float(text):
+    """Parse an argparse option value that must be a finite number of 0 or more."""
+    return _parse_number(text, float, minimum=0, expected="a finite number of 0 or more")
+
+
+def _parse_number(text, number_type, minimum, expected, allow_minimum=True):
+    # argparse prefixes an ArgumentTypeError's message with the option's name.
+    try:
+        value = number_type(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid value {text!r}, expected {expected}") from None
+    if not math.isfinite(value) or value < minimum or (value == minimum and not allow_minimum):
+        raise argparse.ArgumentTypeError(f"invalid value {text!r}, expected {expected}")
+    return value
+
+
+def build_parser():
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n")[0],
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
@@ -77,15 +110,16 @@ def parse_args():
 
     parser.add_argument("--output", metavar="FILE",
                         default=mnist_weights.default_path(SCRIPT_DIR),
-                        help="weights file to write (.npz)")
+                        help="weights file to write (.npz); its folder is created at start-up "
+                        "if missing")
 
-    parser.add_argument("--epochs", type=int, default=EPOCHS,
+    parser.add_argument("--epochs", type=positive_int, default=EPOCHS,
                         help="passes over the 60,000 training digits")
-    parser.add_argument("--batch-size", type=int, default=BATCH_SIZE,
-                        help="digits per gradient step")
-    parser.add_argument("--learning-rate", type=float, default=LEARNING_RATE,
+    parser.add_argument("--batch-size", type=positive_int, default=BATCH_SIZE,
+                        help="digits per gradient step, at most the number of training digits")
+    parser.add_argument("--learning-rate", type=positive_float, default=LEARNING_RATE,
                         help="initial Adam learning rate, decayed to 0 along a cosine")
-    parser.add_argument("--max-shift", type=int, default=MAX_SHIFT,
+    parser.add_argument("--max-shift", type=non_negative_int, default=MAX_SHIFT,
                         help="maximum random shift of training digits, in pixels (0: none)")
     # SUPPRESS keeps "(default: True)" of the xla value out of this flag's help.
     parser.set_defaults(xla=True)
@@ -93,36 +127,63 @@ def parse_args():
                         help="compile the training step without XLA, which is slower, "
                         "for a TensorFlow build whose XLA compilation fails")
 
-    parser.add_argument("--max-rate", type=float, default=MAX_RATE,
+    parser.add_argument("--max-rate", type=positive_float, default=MAX_RATE,
                         help="initial firing rate of hidden neurons at input 1, in Hz; the "
                         "spike amplitude is 1/max-rate s")
-    parser.add_argument("--lif-smoothing", type=float, default=LIF_SMOOTHING,
+    parser.add_argument("--lif-smoothing", type=non_negative_float, default=LIF_SMOOTHING,
                         help="SoftLIF smoothing used for the gradient, in units of input "
                         "current (0: the plain LIF rate curve)")
 
-    parser.add_argument("--presentation-time", type=float, default=PRESENTATION_TIME,
+    parser.add_argument("--presentation-time", type=positive_float, default=PRESENTATION_TIME,
                         help="time each test digit is shown to the spiking network, in s")
-    parser.add_argument("--dt", type=float, default=DT,
+    parser.add_argument("--dt", type=positive_float, default=DT,
                         help="simulation time step of the spiking evaluation, in s")
 
-    parser.add_argument("--train-limit", type=int, metavar="N",
+    parser.add_argument("--train-limit", type=positive_int, metavar="N",
                         help="train on the first N training digits only (for quick checks)")
-    parser.add_argument("--test-limit", type=int, metavar="N",
+    parser.add_argument("--test-limit", type=positive_int, metavar="N",
                         help="evaluate on the first N test digits only (for quick checks)")
-    parser.add_argument("--seed", type=int, default=0,
+    parser.add_argument("--seed", type=non_negative_int, default=0,
                         help="seed of weight initialization, shuffling and augmentation")
-    args = parser.parse_args()
+    return parser
 
-    for name in ("epochs", "batch_size", "learning_rate", "max_rate", "presentation_time",
-                 "dt"):
-        if getattr(args, name) <= 0:
-            parser.error(f"--{name.replace('_', '-')} must be positive, got "
-                         f"{getattr(args, name)}")
-    if args.max_shift < 0 or args.lif_smoothing < 0:
-        parser.error("--max-shift and --lif-smoothing must be 0 or more")
+
+def parse_args(parser, argv=None):
+    """Parse and check ``argv`` (default: ``sys.argv``), including that --output is writable."""
+    args = parser.parse_args(argv)
     if args.presentation_time < args.dt:
         parser.error("--presentation-time must be at least one time step (--dt)")
+    # NOTE: nothing bounds --presentation-time / --dt. The spiking evaluation keeps 10 scores per
+    # test digit and step, so a tiny --dt can exhaust memory after training.
+    # Fail now rather than after training, when the weights are saved.
+    try:
+        mnist_weights.check_destination(args.output)
+    except mnist_weights.WeightsFileError as error:
+        parser.error(f"--output: {error}")
     return args
+
+
+def select_data(parser, args, data):
+    """Apply --train-limit and --test-limit to ``data``; check the training set's size."""
+    if args.train_limit is not None:
+        data = data._replace(x_train=data.x_train[:args.train_limit],
+                             y_train=data.y_train[:args.train_limit])
+    if args.test_limit is not None:
+        data = data._replace(x_test=data.x_test[:args.test_limit],
+                             y_test=data.y_test[:args.test_limit])
+    # NengoDL rejects training data smaller than one minibatch. The spiking evaluation
+    # shrinks its batch to the test set, so any test set of 1 digit or more works.
+    n_train = len(data.x_train)
+    if n_train < args.batch_size:
+        if args.train_limit is not None:
+            fix = f"Set --batch-size to at most {n_train}, or raise --train-limit."
+        else:
+            fix = f"Set --batch-size to at most {n_train} (--train-limit is not set)."
+        parser.error(
+            f"--batch-size {args.batch_size} is larger than the number of training digits "
+            f"({n_train}). {fix}"
+        )
+    return data
 
 
 def build_network(args, neuron_type):
@@ -144,7 +205,8 @@ def build_simulator(args, n_train, net):
     ``n_train`` (digits per epoch) sets the length of the learning rate's cosine decay. The
     caller closes the simulator, e.g. with ``with sim:``.
     """
-    steps_per_epoch = int(np.ceil(n_train / args.batch_size))
+    # NengoDL's fit truncates the data to whole minibatches, with a warning.
+    steps_per_epoch = n_train // args.batch_size
     learning_rate = tf.keras.optimizers.schedules.CosineDecay(
         args.learning_rate, decay_steps=args.epochs * steps_per_epoch
     )
@@ -198,16 +260,11 @@ def train(args, data, neuron_type):
     return params, epoch_seconds
 
 
-def main():
-    args = parse_args()
+def main(argv=None):
+    parser = build_parser()
+    args = parse_args(parser, argv)
     tf.random.set_seed(args.seed)
-    data = mnist_data.load_mnist(args.data)
-    if args.train_limit:
-        data = data._replace(x_train=data.x_train[:args.train_limit],
-                             y_train=data.y_train[:args.train_limit])
-    if args.test_limit:
-        data = data._replace(x_test=data.x_test[:args.test_limit],
-                             y_test=data.y_test[:args.test_limit])
+    data = select_data(parser, args, mnist_data.load_mnist(args.data))
     print(f"MNIST: {len(data.x_train)} training and {len(data.x_test)} test digits")
 
     neuron_type = nengo.LIF(tau_rc=TAU_RC, tau_ref=TAU_REF, amplitude=1.0 / args.max_rate)

@@ -46,6 +46,11 @@ IDX_NAMES = (
 NPZ_NAME = "mnist.npz"
 NPZ_KEYS = ("x_train", "y_train", "x_test", "y_test")
 
+# First bytes by which np.load recognizes an .npz archive (a zip file): a local file header, or
+# the end record that starts an empty archive (_ZIP_PREFIX and _ZIP_SUFFIX in NumPy 1.24 and 2.5).
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+GZIP_MAGIC = b"\x1f\x8b"
+
 DATA_OPTION_HINT = (
     "Pass `--data PATH` with a folder containing the four MNIST IDX files "
     "(train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, "
@@ -100,6 +105,7 @@ def load_keras_mnist():
 
 def load_npz(path):
     """Load a Keras-format mnist.npz with x_train, y_train, x_test and y_test."""
+    _check_npz_magic(path)
     try:
         with np.load(path, allow_pickle=False) as archive:
             missing = [key for key in NPZ_KEYS if key not in archive.files]
@@ -121,6 +127,35 @@ def load_npz(path):
     return MnistData(*_check_arrays(path, *arrays))
 
 
+def _check_npz_magic(path):
+    """Raise `MnistDataError` unless ``path`` starts like a zip file, as an .npz archive does.
+
+    np.load reads any other file that is not a .npy file as a pickle. With allow_pickle=False its
+    error speaks of pickled data, and in NumPy 2 advises allow_pickle, which runs code from the
+    file. A .npy file loads as a single array.
+    """
+    try:
+        with open(path, "rb") as file:
+            start = file.read(4)
+    except OSError as error:
+        raise MnistDataError(f"{path}: cannot be read ({error}).") from error
+    if start in ZIP_MAGIC:
+        return
+
+    folder = os.path.dirname(os.path.abspath(path))
+    if start[:2] == GZIP_MAGIC or start in (
+        IMAGES_MAGIC.to_bytes(4, "big"), LABELS_MAGIC.to_bytes(4, "big")
+    ):
+        raise MnistDataError(
+            f"{path}: an IDX or gzip file, not a NumPy .npz archive (zip). To read the MNIST "
+            f"IDX files, pass the folder that contains all four: `--data {folder}`."
+        )
+    found = "the file is empty" if not start else f"it starts with bytes {start!r}"
+    raise MnistDataError(
+        f"{path}: not a NumPy .npz archive (zip), {found}. {DATA_OPTION_HINT}"
+    )
+
+
 def load_idx_folder(folder):
     """Load the four standard MNIST IDX files from ``folder``, gzip-compressed or not."""
     paths = []
@@ -139,6 +174,8 @@ def load_idx_folder(folder):
     y_test = read_idx_labels(paths[3])
     _check_counts(paths[0], paths[1], x_train, y_train)
     _check_counts(paths[2], paths[3], x_test, y_test)
+    _check_not_empty(paths[0], x_train)
+    _check_not_empty(paths[2], x_test)
     return MnistData(_scale_pixels(x_train), y_train, _scale_pixels(x_test), y_test)
 
 
@@ -250,6 +287,7 @@ def _check_arrays(source, x_train, y_train, x_test, y_test):
             )
         _check_label_values(f"{source} (y_{key})", labels)
         _check_counts(f"{source} (x_{key})", f"{source} (y_{key})", images, labels)
+        _check_not_empty(f"{source} (x_{key})", images)
         checked.append(_scale_pixels(images, f"{source} (x_{key})"))
         checked.append(labels.astype(np.int32))
     return checked
@@ -268,6 +306,14 @@ def _check_counts(images_source, labels_source, images, labels):
         raise MnistDataError(
             f"{images_source} contains {len(images)} images but {labels_source} contains "
             f"{len(labels)} labels. Use the images and labels files of the same MNIST set."
+        )
+
+
+def _check_not_empty(images_source, images):
+    if len(images) == 0:
+        raise MnistDataError(
+            f"{images_source} contains 0 images, expected at least 1 digit in both the "
+            f"training and the test set. {DATA_OPTION_HINT}"
         )
 
 

@@ -80,7 +80,15 @@ def run_spiking(params, neuron_type, images, presentation_time, dt=0.001, batch_
     in one NengoDL simulator. Returns a `SpikingRun`.
     """
     n_steps = int(round(presentation_time / dt))
+    if n_steps < 1:
+        raise ValueError(
+            f"presentation_time {presentation_time} s is shorter than one time step "
+            f"(dt {dt} s); pass a presentation_time of at least dt"
+        )
     images = np.asarray(images, dtype=np.float32)
+    if len(images) == 0:
+        raise ValueError("images is empty; pass at least 1 digit to evaluate")
+    # NengoDL's minibatch must not exceed the data, so a small test set gets a smaller batch.
     batch_size = min(batch_size, len(images))
 
     with nengo.Network(seed=seed) as network:

@@ -26,10 +26,13 @@ already folded into ``W`` and ``b``. A hidden neuron's output is a spike train o
 
 `save_weights` writes a temporary file in the destination folder and renames it over the
 destination with ``os.replace``, so a run that fails or is interrupted leaves an existing file
-as it was. `load_weights` raises `WeightsFileError` naming the file, the problem and the fix.
+as it was. `check_destination` checks beforehand that the save can succeed. `load_weights`
+raises `WeightsFileError` naming the file, the problem and the fix.
 """
 
+import contextlib
 import os
+import stat
 import tempfile
 import zipfile
 import zlib
@@ -41,6 +44,10 @@ from snn_demos.mnist_network import N_CLASSES, N_INPUTS, parameter_shapes
 
 DEFAULT_FILENAME = "mnist_weights.npz"
 TRAIN_COMMAND = "python 05_mnist_train.py"
+
+# First bytes by which np.load recognizes an .npz archive (a zip file): a local file header, or
+# the end record that starts an empty archive (_ZIP_PREFIX and _ZIP_SUFFIX in NumPy 1.24 and 2.5).
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 
 SCALAR_KEYS = (
     "tau_rc",
@@ -91,31 +98,92 @@ def default_path(script_dir):
     return os.path.join(script_dir, DEFAULT_FILENAME)
 
 
+def check_destination(path):
+    """Check that `save_weights` can write ``path``, so that a bad path fails before training.
+
+    Creates the destination folder if it is missing, and creates and removes a temporary file
+    there. Raises `WeightsFileError` if ``path`` is a folder or the folder is not writable.
+    """
+    path = os.fspath(path)
+    target = _resolve_destination(path)
+    if os.path.isdir(target):
+        raise WeightsFileError(
+            f"{path}: is a folder, expected a file name such as "
+            f"{os.path.join(path, DEFAULT_FILENAME)}."
+        )
+    folder = os.path.dirname(target)
+    try:
+        os.makedirs(folder, exist_ok=True)
+        file_descriptor, temp_path = _create_temp_file(target)
+        os.close(file_descriptor)
+        os.unlink(temp_path)
+    except OSError as error:
+        raise WeightsFileError(
+            f"{path}: cannot write a file in folder {folder} ({error}). Choose a path in a "
+            "writable folder."
+        ) from error
+
+
 def save_weights(path, weights):
     """Write ``weights`` (an `MnistWeights`) to ``path`` atomically.
 
     The arrays go to a temporary file in the same folder, which is flushed to disk and then
-    renamed over ``path``. On any failure, including KeyboardInterrupt, the temporary file is
-    removed and an existing ``path`` is left unchanged.
+    renamed over ``path``. On any failure before the rename, including KeyboardInterrupt, the
+    temporary file is removed and an existing ``path`` is left unchanged. The new file gets the
+    permission bits of the file it replaces, or ``0o666`` less the umask for a new file.
+
+    If ``path`` is a symbolic link, the file it points to is replaced and the link is kept.
     """
     path = os.fspath(path)
     arrays = weights.to_arrays()
     validate_arrays(path, arrays)
 
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    file_descriptor, temp_path = tempfile.mkstemp(
-        dir=folder, prefix="." + os.path.basename(path) + ".", suffix=".tmp"
-    )
+    target = _resolve_destination(path)
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    mode = _new_file_mode(target)
+    replaced = False
+    file_descriptor, temp_path = _create_temp_file(target)
     try:
         with os.fdopen(file_descriptor, "wb") as file:
             np.savez(file, **arrays)
             file.flush()
             os.fsync(file.fileno())
-        os.replace(temp_path, path)
+        # mkstemp creates the file with mode 0o600 whatever the umask.
+        os.chmod(temp_path, mode)
+        os.replace(temp_path, target)
+        replaced = True
     except BaseException:
-        os.unlink(temp_path)
+        # An interrupt can arrive after os.replace returns but before `replaced` is set, so
+        # a missing temporary file is expected. A failed removal must not hide the error.
+        if not replaced:
+            with contextlib.suppress(OSError):
+                os.unlink(temp_path)
         raise
+
+
+def _resolve_destination(path):
+    """Return the file that a save to ``path`` replaces: ``path`` with symbolic links resolved."""
+    return os.path.realpath(path)
+
+
+def _create_temp_file(target):
+    """Create a temporary file beside ``target``; return its open descriptor and path."""
+    return tempfile.mkstemp(
+        dir=os.path.dirname(target), prefix="." + os.path.basename(target) + ".", suffix=".tmp"
+    )
+
+
+def _new_file_mode(target):
+    """Return the permission bits of the existing ``target``, else 0o666 less the umask."""
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        pass
+    # os.umask can only be read by setting it. NOTE: another thread creating a file between
+    # these two calls gets umask 0o077.
+    umask = os.umask(0o077)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def load_weights(path):
@@ -126,6 +194,7 @@ def load_weights(path):
             f"{path}: weights file not found. Run `{TRAIN_COMMAND}` first to train the network "
             "and write it."
         )
+    _check_zip_magic(path)
     try:
         with np.load(path, allow_pickle=False) as archive:
             arrays = {key: archive[key] for key in archive.files}
@@ -142,6 +211,29 @@ def load_weights(path):
         sample_labels=arrays["sample_labels"],
         **{key: float(arrays[key]) for key in SCALAR_KEYS},
     )
+
+
+def _check_zip_magic(path):
+    """Raise `WeightsFileError` unless ``path`` starts like a zip file, as an .npz archive does.
+
+    np.load reads any other file that is not a .npy file as a pickle. With allow_pickle=False its
+    error speaks of pickled data, and in NumPy 2 advises allow_pickle, which runs code from the
+    file. A .npy file loads as a single array.
+    """
+    try:
+        with open(path, "rb") as file:
+            start = file.read(4)
+    except OSError as error:
+        raise WeightsFileError(
+            f"{path}: cannot be read ({error}). Check its permissions, or run "
+            f"`{TRAIN_COMMAND}` to write it again."
+        ) from error
+    if start not in ZIP_MAGIC:
+        found = "the file is empty" if not start else f"it starts with bytes {start!r}"
+        raise WeightsFileError(
+            f"{path}: not a NumPy .npz archive (zip), {found}. Run `{TRAIN_COMMAND}` to write "
+            "it again."
+        )
 
 
 def validate_arrays(path, arrays):

@@ -156,6 +156,63 @@ def test_npz_truncated(real_data, tmp_path):
         mnist_data.load_mnist(path)
 
 
+@pytest.mark.parametrize(
+    "contents, found",
+    [
+        (b"", "the file is empty"),
+        (b"x_train,y_train\n0,5\n", "it starts with bytes b'x_tr'"),
+        (bytes(range(7, 250)), "it starts with bytes b'\\x07\\x08\\t\\n'"),
+    ],
+)
+def test_npz_not_zip(tmp_path, contents, found):
+    path = tmp_path / "mnist.npz"
+    path.write_bytes(contents)
+    with pytest.raises(MnistDataError) as info:
+        mnist_data.load_mnist(path)
+    message = str(info.value)
+    assert str(path) in message
+    assert "not a NumPy .npz archive (zip)" in message
+    assert found in message
+    assert "--data" in message
+    assert "pickle" not in message
+
+
+@pytest.mark.parametrize("name", [IDX_FILES[0], IDX_FILES[3], mnist_data.IDX_NAMES[3]])
+def test_idx_file_as_data(idx_copy, name):
+    """A single IDX file, gzip-compressed or not, where the folder belongs."""
+    if not name.endswith(".gz"):
+        raw = gzip.decompress((idx_copy / (name + ".gz")).read_bytes())
+        (idx_copy / name).write_bytes(raw)
+    with pytest.raises(MnistDataError) as info:
+        mnist_data.load_mnist(idx_copy / name)
+    message = str(info.value)
+    assert str(idx_copy / name) in message
+    assert "not a NumPy .npz archive (zip)" in message
+    assert f"pass the folder that contains all four: `--data {idx_copy}`" in message
+    assert "pickle" not in message
+
+
+def test_npz_empty_test_set(tmp_path):
+    path = tmp_path / "mnist.npz"
+    np.savez(path, x_train=np.zeros((3, 28, 28), np.uint8), y_train=np.arange(3),
+             x_test=np.zeros((0, 28, 28), np.uint8), y_test=np.zeros(0, np.int64))
+    with pytest.raises(MnistDataError) as info:
+        mnist_data.load_mnist(path)
+    message = str(info.value)
+    assert f"{path} (x_test) contains 0 images" in message
+    assert "--data" in message
+
+
+def test_idx_empty_training_set(idx_copy):
+    write_idx(idx_copy / IDX_FILES[0], 0x803, (0, 28, 28), b"", compress=True)
+    write_idx(idx_copy / IDX_FILES[1], 0x801, (0,), b"", compress=True)
+    with pytest.raises(MnistDataError) as info:
+        mnist_data.load_mnist(idx_copy)
+    message = str(info.value)
+    assert f"{idx_copy / IDX_FILES[0]} contains 0 images" in message
+    assert "--data" in message
+
+
 def test_npz_pixel_range(tmp_path):
     path = tmp_path / "mnist.npz"
     images = np.full((2, 28, 28), 2.0, np.float32)
