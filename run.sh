@@ -22,4 +22,9 @@ fi
 
 tools/setup_env.sh
 
+# On Python 3.12+ (TensorFlow 2.21), Nengo GUI imports nengo_dl, and so TensorFlow, before it
+# runs a demo. NengoDL needs tf.keras to be Keras 2, which TensorFlow decides at import time
+# from this variable (see snn_demos/nengo_dl_compat.py). TensorFlow 2.12 ignores it.
+export TF_USE_LEGACY_KERAS=1
+
 exec "$VENV/bin/nengo" "$script" "$@"

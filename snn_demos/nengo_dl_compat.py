@@ -127,7 +127,9 @@ def _use_legacy_keras():
         raise ImportError(
             "TensorFlow was imported before snn_demos.nengo_dl_compat, so tf.keras is "
             "Keras 3 and NengoDL cannot use it. Import snn_demos.nengo_dl_compat before "
-            "tensorflow and nengo_dl, or set TF_USE_LEGACY_KERAS=1 in the environment."
+            "tensorflow and nengo_dl, or set TF_USE_LEGACY_KERAS=1 in the environment. "
+            "Nengo GUI imports TensorFlow before it runs a script, so start it with "
+            "`./run.sh SCRIPT.py` or `TF_USE_LEGACY_KERAS=1 nengo SCRIPT.py`."
         )
 
     current = os.environ.get("TF_USE_LEGACY_KERAS")

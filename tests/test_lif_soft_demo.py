@@ -1,5 +1,6 @@
 """Tests of the LIF vs SoftLIF rate-curve demo, 02_lif_soft.py, and its Nengo GUI layout."""
 
+import importlib.metadata
 import re
 
 import nengo
@@ -247,3 +248,22 @@ def test_demo_in_nengo_gui_shows_svg(gui_browser, repo_root, tmp_path):
         assert 'class="%s"' % css_class in html
     assert html.count('class="marker"') == 2
     assert "J = 1.50" in html
+
+
+@pytest.mark.browser
+def test_gui_without_legacy_keras_variable(gui_browser, repo_root):
+    # Started as plain `nengo 02_lif_soft.py`, without the variable that run.sh sets.
+    without_variable = {"TF_USE_LEGACY_KERAS": None}
+    major, minor = importlib.metadata.version("tensorflow").split(".")[:2]
+    if (int(major), int(minor)) < (2, 16):
+        # TensorFlow 2.12's tf.keras is Keras 2, so the demo needs nothing more.
+        run = gui_browser.run_demo(repo_root / SCRIPT, run_until=0.5, env=without_variable)
+        gui_browser.assert_demo_ran(run, repo_root / (SCRIPT + ".cfg"))
+        return
+
+    # Nengo GUI imported TensorFlow with Keras 3 before the demo, so the page must say how
+    # to start it instead.
+    run = gui_browser.run_demo(repo_root / SCRIPT, expect_error=True, env=without_variable)
+    assert "TensorFlow was imported before snn_demos.nengo_dl_compat" in run.console_error
+    assert "TF_USE_LEGACY_KERAS=1 nengo SCRIPT.py" in run.console_error
+    assert "./run.sh SCRIPT.py" in run.console_error

@@ -132,8 +132,9 @@ def _free_port():
 class NengoGuiServer:
     """``nengo --no-browser`` serving one script on 127.0.0.1, stopped on exit."""
 
-    def __init__(self, script_path, start_timeout=120.0):
+    def __init__(self, script_path, start_timeout=120.0, env=None):
         self.script_path = Path(script_path)
+        self.env = env or {}
         self.start_timeout = start_timeout
         self.port = _free_port()
         self.url = None
@@ -153,6 +154,14 @@ class NengoGuiServer:
             [str(REPO_ROOT)] + [p for p in [env.get("PYTHONPATH")] if p]
         )
         env["PYTHONUNBUFFERED"] = "1"
+        # As run.sh does: TensorFlow 2.16+ then gives NengoDL Keras 2 even though Nengo GUI
+        # imports TensorFlow before the demo. TensorFlow 2.12 ignores the variable.
+        env["TF_USE_LEGACY_KERAS"] = "1"
+        for name, value in self.env.items():
+            if value is None:
+                env.pop(name, None)
+            else:
+                env[name] = value
         self.process = subprocess.Popen(
             [
                 str(nengo_command),
@@ -284,6 +293,7 @@ def run_demo(
     expect_error=False,
     before_play=None,
     after_play=None,
+    env=None,
 ):
     """Open ``script`` in Nengo GUI in headless Chromium, press play and return a DemoRun.
 
@@ -306,6 +316,9 @@ def run_demo(
     after_play : callable or None
         Called with the Selenium driver once simulation time reaches ``run_until``, while the
         simulation keeps running; its return value is ``DemoRun.interaction``.
+    env : dict or None
+        Environment variables for the Nengo GUI server; a value of None removes the variable.
+        The server starts with ``TF_USE_LEGACY_KERAS=1``, as ``run.sh`` sets it.
     """
     script = Path(script).resolve()
     interaction = None
@@ -319,7 +332,7 @@ def run_demo(
             shutil.copy(extra, workdir / Path(extra).name)
         expected = expected_components(cfg) if cfg.exists() else []
 
-        with NengoGuiServer(workdir / script.name, start_timeout=timeout) as server:
+        with NengoGuiServer(workdir / script.name, start_timeout=timeout, env=env) as server:
             driver = start_chromium(workdir / "chromium-profile")
             try:
                 driver.set_page_load_timeout(timeout)

@@ -2,8 +2,9 @@
 # Create or update the virtual environment that run.sh and test.sh use.
 #
 # Environment:
-#   PYTHON  interpreter to build it with (default: the first supported python3.X on PATH,
-#           preferring 3.11, the TensorFlow 2.12 stack)
+#   PYTHON  interpreter to build it with (default: the one an existing VENV was made with,
+#           else the first supported python3.X on PATH, preferring 3.11, the TensorFlow 2.12
+#           stack)
 #   VENV    where to put it (default: .venv in the repository)
 #
 # Supported: Python 3.8-3.11 (TensorFlow 2.12.1) and 3.12-3.13 (TensorFlow 2.21.0), as pinned
@@ -19,9 +20,19 @@ supported() {
         >/dev/null 2>&1
 }
 
+if [ -z "${PYTHON:-}" ] && [ -x "$VENV/bin/python" ] && supported "$VENV/bin/python"; then
+    # Keep an existing environment, also one made by hand, with the Python it was made with.
+    PYTHON=$VENV/bin/python
+fi
+
 if [ -n "${PYTHON:-}" ]; then
     if ! command -v "$PYTHON" >/dev/null 2>&1; then
         echo "error: PYTHON=$PYTHON not found" >&2
+        exit 1
+    fi
+    if ! "$PYTHON" -c pass >/dev/null 2>&1; then
+        echo "error: PYTHON=$PYTHON does not run (with pyenv, this version may not be active:" \
+            "try 'pyenv shell 3.X' or give the full path)" >&2
         exit 1
     fi
     if ! supported "$PYTHON"; then
@@ -51,7 +62,9 @@ fi
 
 python_path=$("$PYTHON" -c 'import sys; print(sys.executable)')
 stamp="$VENV/.installed"
-wanted=$( (echo "$python_path"; "$PYTHON" --version; cat requirements.txt pyproject.toml) \
+# The stamp records the Python version, not its path, so that a VENV reused through its own
+# interpreter matches the install that made it.
+wanted=$( ("$PYTHON" -c 'import sys; print(sys.version)'; cat requirements.txt pyproject.toml) \
     | sha256sum | cut -d' ' -f1)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ]; then
     exit 0
@@ -59,12 +72,14 @@ fi
 
 if [ -x "$VENV/bin/python" ] && [ "$("$VENV/bin/python" -c 'import sys; print(sys.version_info[:2])')" \
         != "$("$PYTHON" -c 'import sys; print(sys.version_info[:2])')" ]; then
-    echo "Replacing $VENV, which was built with another Python version"
+    echo "Replacing $VENV, which was built with another Python version than PYTHON=$PYTHON"
     rm -rf "$VENV"
 fi
 
 echo "Installing into $VENV with $("$PYTHON" --version) ($python_path)"
-"$PYTHON" -m venv "$VENV"
+if [ ! -x "$VENV/bin/python" ]; then
+    "$PYTHON" -m venv "$VENV"
+fi
 # NengoDL 3.6.0 is published only as source. Its setup.py needs setuptools with
 # pkg_resources, so it is built with this setuptools instead of an isolated one.
 # A current pip resolves the TensorFlow 2.12 pins quickly (the pip of Python 3.8's venv
