@@ -22,7 +22,8 @@ Try this:
 - ``--presentation-time 0.02`` to see accuracy drop when each digit shows for 20 ms only.
 - ``--max-rate 50`` to see how fewer spikes per digit cost spiking accuracy.
 
-Then run ``nengo 05_mnist_gui.py`` to watch the trained network classify digits.
+Then run ``./run.sh 05_mnist_gui.py`` (or ``nengo 05_mnist_gui.py``) to watch the trained
+network classify digits.
 """
 
 import snn_demos.nengo_dl_compat  # noqa: F401  (must run before TensorFlow and NengoDL load)
@@ -333,7 +334,10 @@ def print_results(args, data, weights, run, train_seconds, eval_seconds):
     print()
     for label, value in rows:
         print(f"{label:<{width}}  {value:>12}")
-    print(f"\nSaved {args.output}. Run `nengo 05_mnist_gui.py` to see it classify digits.")
+    print(
+        f"\nSaved {args.output}. Run `./run.sh 05_mnist_gui.py` (or `nengo 05_mnist_gui.py`) "
+        "to see it classify digits."
+    )
 
 
 if __name__ == "__main__":
