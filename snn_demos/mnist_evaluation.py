@@ -11,6 +11,8 @@ Import this module only where NengoDL is wanted: it imports TensorFlow.
 import warnings
 from typing import NamedTuple
 
+import snn_demos.nengo_dl_compat  # noqa: F401  (must run before TensorFlow and NengoDL load)
+
 import nengo
 import nengo_dl
 import numpy as np

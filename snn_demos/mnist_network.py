@@ -66,6 +66,8 @@ def build_training_network(neuron_type, max_rate, intercept, seed=0):
     ``nengo_dl.configure_settings`` with ``trainable=None`` and makes ensembles non-trainable, so
     set other NengoDL settings inside ``with network:`` afterwards.
     """
+    import snn_demos.nengo_dl_compat  # noqa: F401  (must run before TensorFlow and NengoDL load)
+
     import nengo_dl
     import tensorflow as tf
 
