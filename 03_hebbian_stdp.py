@@ -11,7 +11,7 @@ spikes, the smaller the change, as Bi and Poo (1998) measured in hippocampal neu
 For contrast, the same presynaptic neuron also connects to a second postsynaptic neuron,
 `hebb_post`, that gets the same pulses as `post`. That connection learns with Nengo's Oja
 rule, a rate-based Hebbian rule: it multiplies the filtered activities of the two neurons,
-so it sees only how close in time they fire, not in which order.
+so it responds only to how close in time they fire, not in which order.
 
 The plots show:
 

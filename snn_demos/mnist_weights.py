@@ -237,7 +237,7 @@ def _check_zip_magic(path):
 
 
 def validate_arrays(path, arrays):
-    """Raise `WeightsFileError` unless ``arrays`` holds every key above with valid values."""
+    """Raise `WeightsFileError` unless ``arrays`` contains every key above with valid values."""
     expected = list(parameter_shapes()) + list(SCALAR_KEYS) + ["sample_images", "sample_labels"]
     missing = [key for key in expected if key not in arrays]
     if missing:

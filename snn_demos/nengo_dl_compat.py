@@ -10,9 +10,9 @@ simulator subclasses ``tf.keras`` layers and models, and ``nengo_dl/compat.py`` 
 therefore takes these steps, in this order:
 
 1. Check that the legacy Keras 2 package ``tf-keras`` is installed at TensorFlow's
-   major.minor version, because without it TensorFlow 2.21.0 raises "Keras cannot be
-   imported" on the first use of ``tf.keras``, and each ``tf-keras`` release is made for the
-   TensorFlow release with the same major.minor version.
+   major.minor version. Without it, TensorFlow 2.21.0 raises "Keras cannot be imported" on
+   the first use of ``tf.keras``. Each ``tf-keras`` release is made for the TensorFlow
+   release with the same major.minor version.
 2. Set ``TF_USE_LEGACY_KERAS=1``, so that ``tf.keras`` is ``tf_keras`` (Keras 2). TensorFlow
    reads this variable when it is imported, so the step fails with an error if TensorFlow
    was imported earlier without it.

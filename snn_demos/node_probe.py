@@ -66,9 +66,9 @@ class NodeProbe(nengo.Probe):
     postsynaptic neuron ``j``.
 
     The Node receives the signal in the same time step in which a `nengo.Probe` would
-    record it, except for signals that an operator writes as an "update" at the end of a
-    step, such as the ``"delta"`` of Nengo's learning rules and of `.STDP`. Those arrive
-    one time step later.
+    record it. The exception is a signal that an operator writes as an "update" at the end
+    of a step, such as the ``"delta"`` of Nengo's learning rules and of `.STDP`. Such a
+    signal arrives one time step later.
 
     The probe stores no data, so ``sim.data[node_probe]`` is None. Probe the Node with a
     `nengo.Probe` to record the values.

@@ -119,10 +119,10 @@ class STDP(LearningRuleType):
 
     Notes
     -----
-    The rule needs the spikes of single neurons on both sides, so it accepts only
-    connections from ``pre.neurons`` (or a slice of it) to ``post.neurons`` (or a slice)
-    with a full 2-D weight matrix of shape ``(n_post, n_pre)``, between spiking neuron
-    types. The initial weights must lie within ``[min_weight, max_weight]``. Every
+    The rule needs the spikes of single neurons on both sides. It therefore accepts only
+    connections from ``pre.neurons`` (or a slice of it) to ``post.neurons`` (or a slice),
+    between spiking neuron types. The weights must be a full 2-D matrix of shape
+    ``(n_post, n_pre)``. The initial weights must lie within ``[min_weight, max_weight]``. Every
     parameter must be a finite number, except that the weight bounds may be infinite.
 
     Each time step updates the traces in three steps: decay, use, then add the spikes of

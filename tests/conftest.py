@@ -40,9 +40,9 @@ def mnist_dir():
 def gui_browser():
     """The browser harness module (``tools/gui_browser.py``), once Chromium is known to exist.
 
-    Use ``gui_browser.run_demo(REPO_ROOT / "SCRIPT.py", run_until=...)``; it returns a
-    ``DemoRun``; ``gui_browser.assert_demo_ran(run, cfg_path)`` makes the checks every browser
-    test shares (time advanced, the layout's plots are on the page, no Python error).
+    Use ``gui_browser.run_demo(REPO_ROOT / "SCRIPT.py", run_until=...)``, which returns a
+    ``DemoRun``. ``gui_browser.assert_demo_ran(run, cfg_path)`` makes the checks that every
+    browser test shares: time advanced, the layout's plots are on the page, no Python error.
     """
     try:
         browser_harness.find_browser()

@@ -77,8 +77,8 @@ def test_voltage_reset_and_refractory_period(load_demo, current):
     assert voltage.min() >= 0.0
     assert voltage.max() <= 1.0
 
-    # Nengo holds V at 0 from the step of the spike until tau_ref has passed: the voltage
-    # is exactly 0 for round(tau_ref / dt) steps, and then rises.
+    # Nengo keeps V at 0 from the step of the spike until tau_ref has passed. The voltage is
+    # exactly 0 for round(tau_ref / dt) steps, and then rises.
     refractory_steps = int(round(TAU_REF / DT))
     for step in spike_steps[spike_steps + refractory_steps < len(voltage)]:
         held = voltage[step : step + refractory_steps]

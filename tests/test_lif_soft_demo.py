@@ -261,8 +261,8 @@ def test_gui_without_legacy_keras_variable(gui_browser, repo_root):
         gui_browser.assert_demo_ran(run, repo_root / (SCRIPT + ".cfg"))
         return
 
-    # Nengo GUI imported TensorFlow with Keras 3 before the demo, so the page must say how
-    # to start it instead.
+    # Nengo GUI imported TensorFlow with Keras 3 before the demo, so the page must show the
+    # command that starts it correctly.
     run = gui_browser.run_demo(repo_root / SCRIPT, expect_error=True, env=without_variable)
     assert "TensorFlow was imported before snn_demos.nengo_dl_compat" in run.console_error
     assert "TF_USE_LEGACY_KERAS=1 nengo SCRIPT.py" in run.console_error

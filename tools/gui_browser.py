@@ -82,7 +82,7 @@ class BrowserUnavailable(RuntimeError):
 
 @dataclasses.dataclass
 class DemoRun:
-    """What a demo showed in the browser."""
+    """Observations from one demo run in the browser."""
 
     script: str
     sim_times: list  # simulation time (s) read from the page, in order
